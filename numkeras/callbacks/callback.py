@@ -86,8 +86,10 @@ def _overrides(callback, hook):
     own = getattr(cls, hook, None)
     if own is not getattr(Callback, hook):
         return True
-    legacy = {"on_train_batch_begin": "on_batch_begin",
-              "on_train_batch_end": "on_batch_end"}.get(hook)
+    legacy = {
+        "on_train_batch_begin": "on_batch_begin",
+        "on_train_batch_end": "on_batch_end",
+    }.get(hook)
     return legacy is not None and getattr(cls, legacy) is not getattr(Callback, legacy)
 
 

@@ -13,6 +13,8 @@ in float32 central differences have ~1e-2 relative error and prove nothing.
 
 import numpy as np
 
+from ..random import fixed_seed
+
 ELEMENTWISE_LIMIT = 256
 N_DIRECTIONS = 8
 
@@ -76,24 +78,28 @@ def compare(analytic, x, f, h=1e-6, rng=None):
 def check_layer(layer, x, training=False, seed=0, h=1e-6):
     """Relative errors of a built layer's backward pass: {"x": err, name: err, ...}.
 
-    The layer's forward must be deterministic for a fixed seed (Dropout draws
-    its mask from the seed reset before each evaluation).
+    Every forward evaluation starts from the same random state (the global
+    RNGs and any NumPy Generator the layer owns, e.g. Dropout's), so a layer
+    that draws random numbers sees the same draws each time.
     """
-    from ..random import fixed_seed
-
     rng = np.random.default_rng(seed)
-    with fixed_seed(seed):
-        y, cache = layer.forward(x, training=training)
+    generators = [g for g in vars(layer).values() if isinstance(g, np.random.Generator)]
+    states = [g.bit_generator.state for g in generators]
+
+    def forward():
+        for g, state in zip(generators, states, strict=True):
+            g.bit_generator.state = state
+        with fixed_seed(seed):
+            return layer.forward(x, training=training)
+
+    y, cache = forward()
     dy = rng.standard_normal(y.shape).astype(y.dtype)
     for g in layer.grads.values():
         g[...] = 0
-    with fixed_seed(seed):
-        dx = layer.backward(cache, dy.copy())
+    dx = layer.backward(cache, dy.copy())
 
     def f():
-        with fixed_seed(seed):
-            out, _ = layer.forward(x, training=training)
-        return float(np.sum(out * dy))
+        return float(np.sum(forward()[0] * dy))
 
     errors = {"x": compare(dx, x, f, h=h, rng=rng)}
     for name, grad in layer.grads.items():
