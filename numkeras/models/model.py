@@ -51,6 +51,7 @@ class Model:
         self.stop_training = False
         self.history = None
         self._compile_config = None
+        self._initial_epoch = None  # set by BackupAndRestore to resume a fit
         self._state = None  # what the training step needs, set up on first data
 
     # ---------------------------------------------------------------- compile
@@ -140,6 +141,7 @@ class Model:
                 for m in self._weighted_metric_ids
             ],
         )
+        self._check_regularizers()
         self._flatten_weights()
         return self._state
 
@@ -192,12 +194,30 @@ class Model:
         """Build the optimizer's slots for the trainable weights, unless it
         already holds state for exactly these shapes (e.g. loaded from a file)."""
         shapes = [w.shape for w in self.trainable_weights]
-        if (
-            getattr(self.optimizer, "built", False)
-            and getattr(self.optimizer, "variable_shapes", None) == shapes
-        ):
-            return
-        self.optimizer.build(self.trainable_weights)
+        if not self.optimizer.built:
+            self.optimizer.build(self.trainable_weights)
+        elif self.optimizer.variable_shapes != shapes:
+            raise ValueError(
+                f"The optimizer {self.optimizer.name!r} already holds state for "
+                f"weights of shapes {self.optimizer.variable_shapes}, but this "
+                f"model trains weights of shapes {shapes}. Pass a new optimizer "
+                "to compile() (e.g. optimizer='adam')."
+            )
+
+    def _check_regularizers(self):
+        """Weight and activity regularizers must have a gradient to train."""
+        for layer in self.layers:
+            regs = list(layer.regularizers.items())
+            if layer.activity_regularizer is not None:
+                regs.append(("activity", layer.activity_regularizer))
+            for name, reg in regs:
+                if not hasattr(reg, "grad"):
+                    raise ValueError(
+                        f"Layer {layer.name!r}: the {name} regularizer {reg!r} has "
+                        "no grad(w), so numkeras cannot train with it. Use "
+                        "numkeras.regularizers (L1, L2, L1L2, ...) or subclass "
+                        "numkeras.regularizers.Regularizer and implement grad()."
+                    )
 
     # --------------------------------------------------------- the train step
     def _forward(self, x, training):
@@ -321,8 +341,18 @@ class Model:
                 f"expects {tuple(expected[1:])} (input_shape={tuple(expected)})."
             )
 
-    def _prepare_xy(self, x, y, sample_weight, class_weight=None, names=("x", "y")):
-        x = data_adapter.to_array(x, names[0])
+    def _prepare_xy(
+        self, x, y, sample_weight, class_weight=None, names=("x", "y"), lazy=False
+    ):
+        """Checked, model-ready (x, y, sample_weight). A generator / PyDataset x
+        gives (source, None, None), its first batch already checked; with lazy,
+        a memmap x stays on disk (a LazyArray read per batch)."""
+        if lazy and data_adapter.is_batch_source(x):
+            source = data_adapter.make_source(
+                x, self._prepare_xy, "train", y, sample_weight, class_weight, names[0]
+            )
+            return source, None, None
+        x = data_adapter.to_array(x, names[0], lazy=lazy)
         y = data_adapter.to_array(y, names[1])
         data_adapter.check_lengths({names[0]: x, names[1]: y})
         data_adapter.check_finite(x, names[0])
@@ -366,8 +396,13 @@ class Model:
         _check_verbose(verbose)
         epochs = _positive_int(epochs, "epochs", allow_zero=True)
         if validation_data is None and validation_split:
+            if data_adapter.is_batch_source(x):
+                raise ValueError(
+                    "validation_split is only supported for array inputs; x is a "
+                    f"{type(x).__name__}. Pass validation_data=... instead."
+                )
             arrays = (
-                data_adapter.to_array(x, "x"),
+                data_adapter.to_array(x, "x", lazy=True),
                 data_adapter.to_array(y, "y"),
                 None
                 if sample_weight is None
@@ -378,22 +413,50 @@ class Model:
                 arrays, validation_split
             )
             validation_data = val if val[2] is not None else val[:2]
-        x, y, sample_weight = self._prepare_xy(x, y, sample_weight, class_weight)
-        if validation_data is not None:
-            vx, vy, vsw = data_adapter.unpack_validation_data(validation_data)
-            vx, vy, vsw = self._prepare_xy(
-                vx, vy, vsw, names=("validation_data x", "validation_data y")
-            )
-        n = len(x)
-        if batch_size is None:
-            batch_size = math.ceil(n / steps_per_epoch) if steps_per_epoch else 32
-        batch_size = _positive_int(batch_size, "batch_size")
-        batches = data_adapter.BatchIterator((x, y, sample_weight), batch_size, shuffle)
-        steps = (
-            _positive_int(steps_per_epoch, "steps_per_epoch")
-            if steps_per_epoch
-            else batches.steps_per_pass
+        x, y, sample_weight = self._prepare_xy(
+            x, y, sample_weight, class_weight, lazy=True
         )
+        if validation_data is not None:
+            if data_adapter.is_batch_source(validation_data):
+                vx, vy, vsw = validation_data, None, None
+            else:
+                vx, vy, vsw = data_adapter.unpack_validation_data(validation_data)
+            vx, vy, vsw = self._prepare_xy(
+                vx, vy, vsw, names=("validation_data x", "validation_data y"),
+                lazy=True,
+            )
+        if isinstance(x, data_adapter.BatchSource):  # a generator or PyDataset
+            if batch_size is not None:
+                raise ValueError(
+                    f"batch_size must not be given when x is a {x.what} (it "
+                    f"yields whole batches); received batch_size={batch_size!r}."
+                )
+            x.shuffle = shuffle
+            batches = x
+            steps = x.steps(
+                _positive_int(steps_per_epoch, "steps_per_epoch")
+                if steps_per_epoch
+                else None
+            )
+            batch_size = 32  # for array validation_data
+            callbacks = data_adapter.with_source_hooks(
+                callbacks, x, vx if validation_data is not None else None
+            )
+        else:
+            n = len(x)
+            if batch_size is None:
+                batch_size = math.ceil(n / steps_per_epoch) if steps_per_epoch else 32
+            batch_size = _positive_int(batch_size, "batch_size")
+            batches = data_adapter.BatchIterator(
+                (x, y, sample_weight), batch_size, shuffle
+            )
+            steps = (
+                _positive_int(steps_per_epoch, "steps_per_epoch")
+                if steps_per_epoch
+                else batches.steps_per_pass
+            )
+            if validation_data is not None:
+                callbacks = data_adapter.with_source_hooks(callbacks, None, vx)
         history = History()
         cbs = self._callback_list(
             callbacks, history, verbose, epochs=epochs, steps=steps
@@ -401,6 +464,7 @@ class Model:
         state = self._state
         self.stop_training = False
         cbs.on_train_begin()
+        initial_epoch = self._initial_epoch or initial_epoch
         epoch_logs = {}
         batch_end = cbs.wants("on_train_batch_end")
         batch_begin = cbs.wants("on_train_batch_begin")
@@ -409,7 +473,7 @@ class Model:
             cbs.on_epoch_begin(epoch)
             if steps_per_epoch is None:
                 batches.new_pass()
-            for step in range(steps):
+            for step in data_adapter.epoch_steps(steps, batches):
                 if batch_begin:
                     cbs.on_train_batch_begin(step)
                 xb, yb, swb = batches.next_batch()
@@ -467,11 +531,20 @@ class Model:
         dict with return_dict=True."""
         self._assert_compiled()
         _check_verbose(verbose)
-        x, y, sample_weight = self._prepare_xy(x, y, sample_weight)
-        batch_size = _positive_int(batch_size or 32, "batch_size")
-        n_steps = math.ceil(len(x) / batch_size) if steps is None else steps
+        x, y, sample_weight = self._prepare_xy(x, y, sample_weight, lazy=True)
+        if steps is not None:
+            steps = _positive_int(steps, "steps")
+        if isinstance(x, data_adapter.BatchSource):  # a generator or PyDataset
+            steps = n_steps = x.steps(steps)
+        else:
+            batch_size = _positive_int(batch_size or 32, "batch_size")
+            n_steps = math.ceil(len(x) / batch_size) if steps is None else steps
         cbs = self._callback_list(callbacks, None, verbose, epochs=1, steps=n_steps)
-        logs = self._evaluate_arrays(x, y, sample_weight, batch_size, steps, cbs)
+        try:
+            logs = self._evaluate_arrays(x, y, sample_weight, batch_size, steps, cbs)
+        finally:
+            if isinstance(x, data_adapter.BatchSource):
+                x.close()
         if return_dict:
             return logs
         names = self.metrics_names
@@ -484,16 +557,15 @@ class Model:
         self._reset_metrics(state)
         cbs.on_test_begin()
         batch_end = cbs.wants("on_test_batch_end")
-        slices = data_adapter.batch_slices(len(x), batch_size)
         if steps is not None:
-            slices = slices[: _positive_int(steps, "steps")]
-        for step, (start, stop) in enumerate(slices):
+            steps = _positive_int(steps, "steps")
+        batches = data_adapter.test_batches(x, y, sample_weight, batch_size, steps)
+        for step, (xb, yb, swb) in enumerate(batches):
             cbs.on_test_batch_begin(step)
-            swb = None if sample_weight is None else sample_weight[start:stop]
-            value, y_pred = self._test_step(state, x[start:stop], y[start:stop], swb)
-            state.loss_total += value * (stop - start)
-            state.loss_count += stop - start
-            self._update_metrics(state, y[start:stop], y_pred, swb)
+            value, y_pred = self._test_step(state, xb, yb, swb)
+            state.loss_total += value * len(xb)
+            state.loss_count += len(xb)
+            self._update_metrics(state, yb, y_pred, swb)
             if batch_end:
                 cbs.on_test_batch_end(step, self._logs(state))
         logs = self._logs(state)
@@ -504,11 +576,11 @@ class Model:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """Outputs for x in batches (default 32), as one NumPy array."""
         _check_verbose(verbose)
-        x = data_adapter.as_floatx(data_adapter.to_array(x, "x"))
-        data_adapter.check_finite(x, "x")
-        if not self.built:
-            self.build((None,) + tuple(x.shape[1:]))
-        self._check_input_shape(x, "x")
+        if steps is not None:
+            steps = _positive_int(steps, "steps")
+        if data_adapter.is_batch_source(x):  # a generator or PyDataset
+            return self._predict_source(x, verbose, steps, callbacks)
+        x = self._prepare_x(x, "x", lazy=True)
         batch_size = _positive_int(batch_size or 32, "batch_size")
         slices = data_adapter.batch_slices(len(x), batch_size)
         if steps is not None:
@@ -523,6 +595,34 @@ class Model:
             cbs.on_predict_batch_end(step, {"outputs": out[start:stop]})
         cbs.on_predict_end()
         return out
+
+    def _prepare_x(self, x, name, lazy=False):
+        """Inputs checked and cast to floatx, the model built for them."""
+        x = data_adapter.as_floatx(data_adapter.to_array(x, name, lazy=lazy))
+        data_adapter.check_finite(x, name)
+        if not self.built:
+            self.build((None,) + tuple(x.shape[1:]))
+        self._check_input_shape(x, name)
+        return x
+
+    def _predict_source(self, x, verbose, steps, callbacks):
+        """predict() on a generator / PyDataset: outputs of each batch, joined."""
+        source = data_adapter.make_source(x, self._prepare_x, "predict")
+        steps = source.steps(steps)
+        cbs = self._callback_list(callbacks, None, verbose, epochs=1, steps=steps)
+        outputs = []
+        cbs.on_predict_begin()
+        source.new_pass()
+        try:
+            for step in data_adapter.epoch_steps(steps, source):
+                cbs.on_predict_batch_begin(step)
+                y_pred = self._forward(source.next_batch(), training=False)[0]
+                outputs.append(np.array(y_pred, copy=True))
+                cbs.on_predict_batch_end(step, {"outputs": outputs[-1]})
+        finally:
+            source.close()
+        cbs.on_predict_end()
+        return np.concatenate(outputs)
 
     def __call__(self, x, training=False):
         x = data_adapter.as_floatx(data_adapter.to_array(x, "x"))

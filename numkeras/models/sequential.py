@@ -20,6 +20,7 @@ class Sequential(Model):
     def __init__(self, layers=None, trainable=True, name=None):
         super().__init__(name=name, trainable=trainable)
         self._layers = []
+        self._non_input_layers = ()
         self.built = False
         self.input_shape = None
         self.output_shape = None
@@ -30,7 +31,13 @@ class Sequential(Model):
     @property
     def layers(self):
         """The layers, without the InputLayer (read-only, as in Keras)."""
-        return [layer for layer in self._layers if not isinstance(layer, InputLayer)]
+        return list(self._non_input_layers)
+
+    def _refresh_layers(self):
+        """Cache the layer list (the training step reads it every batch)."""
+        self._non_input_layers = tuple(
+            layer for layer in self._layers if not isinstance(layer, InputLayer)
+        )
 
     @layers.setter
     def layers(self, value):
@@ -65,6 +72,7 @@ class Sequential(Model):
         if not self._layers and layer._input_shape_arg is not None:
             self._layers.append(InputLayer(batch_shape=layer._input_shape_arg))
         self._layers.append(layer)
+        self._refresh_layers()
         if rebuild:
             self._maybe_rebuild()
 
@@ -73,6 +81,7 @@ class Sequential(Model):
         if not self.layers:
             raise TypeError("There are no layers in the model.")
         layer = self._layers.pop()
+        self._refresh_layers()
         self.built = False
         if rebuild:
             self._maybe_rebuild()
