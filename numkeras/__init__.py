@@ -26,3 +26,13 @@ from .models import Model as Model
 from .models import Sequential as Sequential
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    """`numkeras.wrappers` and `numkeras.export` import their optional
+    dependencies (scikit-learn, onnx), so they load on first use only."""
+    if name in ("wrappers", "export"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,9 +1,11 @@
-"""keras.utils: to_categorical, set_random_seed, normalize, Progbar, ..."""
+"""keras.utils: to_categorical, set_random_seed, normalize, Progbar, PyDataset, ..."""
 
 from .. import random as _random
 from .numerical_utils import normalize as normalize
 from .numerical_utils import to_categorical as to_categorical
 from .progbar import Progbar as Progbar
+from .py_dataset import PyDataset as PyDataset
+from .py_dataset import Sequence as Sequence
 
 
 def set_random_seed(seed):

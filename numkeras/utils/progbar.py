@@ -10,7 +10,10 @@ Where Keras is wrong we do better (a known complaint, keras#7523, #12860):
 - When the output is not a terminal (a log file, a pipe, CI), nothing is
   written until the bar finalizes, and then one plain line: no `\\b`, no `\\r`,
   no escape codes, no flood of partial lines.
-- In Jupyter (ipykernel) the line is redrawn in place with `\\r`.
+- In Jupyter (ipykernel's output stream, detected from the stream itself,
+  not merely from ipykernel being imported) the line is redrawn in place
+  with `\\r`, in plain text (no escape codes), so the saved notebook shows
+  one clean line per bar.
 """
 
 import math
@@ -20,8 +23,17 @@ import time
 import numpy as np
 
 
+def in_notebook(stream):
+    """True when `stream` is a Jupyter kernel's output stream (ipykernel's
+    OutStream: Jupyter, JupyterLab, VS Code, Colab), which shows a line
+    redrawn with \r in place but is not a terminal (`isatty()` is False)."""
+    if "ipykernel" not in sys.modules:
+        return False
+    return any(cls.__module__.startswith("ipykernel") for cls in type(stream).__mro__)
+
+
 def _is_dynamic(stream):
-    if "ipykernel" in sys.modules:
+    if in_notebook(stream):
         return True
     isatty = getattr(stream, "isatty", None)
     try:
@@ -114,7 +126,6 @@ class Progbar:
             self._draw_bar(current, now, per_unit, finalize)
         elif self.verbose == 2 and finalize:
             self._write(self._plain_line(current, now, per_unit) + "\n")
-        self._last_update = now
 
     def add(self, n, values=None):
         self.update(self._seen_so_far + n, values)
@@ -127,16 +138,25 @@ class Progbar:
         if not dynamic:
             self._write(f"{count} {bar}{info}\n")
             return
+        if in_notebook(self.stream):  # plain text: readable in saved notebooks
+            done = int(self.width * current / self.target) if self.target else 0
+            line = f"{count} {bar[:done]}{'─' * (len(bar) - done)}"
+        else:
+            line = self._colored(count, bar, current)
+        width = len(count) + 1 + len(bar) + len(info)
+        pad = " " * max(self._prev_width - width, 0)
+        self._write("\r" + line + info + pad + ("\n" if finalize else ""))
+        self._prev_width = width
+        self._last_update = now  # the interval counts from the last redraw
+
+    def _colored(self, count, bar, current):
         line = f"\x1b[1m{count}\x1b[0m "
         if self.target:
             done = int(self.width * current / self.target)
             if done > 0:
                 line += f"\x1b[32m{bar[:done]}\x1b[0m"
             line += f"\x1b[37m{bar[done:]}\x1b[0m"
-        width = len(count) + 1 + len(bar) + len(info)
-        pad = " " * max(self._prev_width - width, 0)
-        self._write("\r" + line + info + pad + ("\n" if finalize else ""))
-        self._prev_width = width
+        return line
 
     def _parts(self, current, now, per_unit, finalize):
         """(count, bar, info) of a verbose=1 line, without escape codes."""
