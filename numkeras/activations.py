@@ -59,6 +59,16 @@ class ActivationFunction:
         merged = {**self.kwargs, **kwargs}
         return ActivationFunction(self.name, self.fn, self.vjp_fn, self._kinks, merged)
 
+    def output_shape(self, shape):
+        """The output shape for inputs of `shape` (glu halves its axis)."""
+        if self.name != "glu":
+            return tuple(shape)
+        axis = self.kwargs.get("axis", -1)
+        shape = list(shape)
+        if shape[axis] is not None:
+            shape[axis] //= 2
+        return tuple(shape)
+
     @property
     def kinks(self):
         """The x values (for the bound kwargs) where the derivative jumps."""

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from ..utils.io_utils import print_msg
 from .callback import Callback
 
 
@@ -35,7 +36,7 @@ class LearningRateScheduler(Callback):
             )
         optimizer.learning_rate = learning_rate
         if self.verbose > 0:
-            print(
+            print_msg(
                 f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning "
                 f"rate to {learning_rate}."
             )

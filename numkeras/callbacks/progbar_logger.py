@@ -1,5 +1,6 @@
 """ProgbarLogger: the callback that prints `Epoch k/N` and the progress bar."""
 
+from ..utils.io_utils import print_msg
 from ..utils.progbar import Progbar
 from .callback import Callback
 
@@ -42,7 +43,7 @@ class ProgbarLogger(Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self._new_bar(self.target)
         if self.epochs > 1:
-            print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
+            print_msg(f"Epoch {epoch + 1}/{self.epochs}")
 
     def on_train_batch_end(self, batch, logs=None):
         self._update(batch + 1, logs, finalize=False)

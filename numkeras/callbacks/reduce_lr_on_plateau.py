@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 
+from ..utils.io_utils import print_msg
 from .monitor_callback import MonitorCallback
 
 
@@ -93,7 +94,7 @@ class ReduceLROnPlateau(MonitorCallback):
                     new_lr = max(old_lr * self.factor, self.min_lr)
                     optimizer.learning_rate = new_lr
                     if self.verbose > 0:
-                        print(
+                        print_msg(
                             f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing "
                             f"learning rate to {new_lr}."
                         )

@@ -2,6 +2,7 @@
 
 import math
 
+from ..utils.io_utils import print_msg
 from .callback import Callback
 
 
@@ -23,5 +24,5 @@ class TerminateOnNaN(Callback):
                 f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. "
                 "Terminating training immediately."
             )
-        print(f"Batch {batch}: Invalid loss, terminating training")
+        print_msg(f"Batch {batch}: Invalid loss, terminating training")
         self.model.stop_training = True

@@ -68,7 +68,8 @@ def download(url, target, file_hash, searched=(), out=None):
             )
         except OSError as e:
             raise _not_found(target, url, file_hash, searched, e) from e
-        print(f"Downloading data from {url}", file=out, flush=True)
+        out.write(f"Downloading data from {url}\n")
+        out.flush()
         with os.fdopen(fd, "wb") as f:
             actual = _fetch(url, f, target, file_hash, searched, out)
         if actual != file_hash:

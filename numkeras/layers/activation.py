@@ -16,6 +16,9 @@ class _ActivationLayer(Layer):
 
     fn = None
 
+    def compute_output_shape(self, input_shape):
+        return self.fn.output_shape(input_shape)
+
     def forward(self, x, training=False):
         y = self.fn(x)
         return y, (x, y)

@@ -111,7 +111,7 @@ class Dense(Layer):
         super().build(input_shape)
 
     def compute_output_shape(self, input_shape):
-        return tuple(input_shape[:-1]) + (self.units,)
+        return self.activation.output_shape(tuple(input_shape[:-1]) + (self.units,))
 
     def forward(self, x, training=False):
         z = np.matmul(x, self.params["kernel"])
