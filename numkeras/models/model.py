@@ -22,6 +22,7 @@ from .. import backend, losses, metrics, optimizers
 from ..callbacks.callback import CallbackList
 from ..callbacks.history import History
 from ..callbacks.progbar_logger import ProgbarLogger
+from ..utils import blas_threads
 from . import data_adapter
 
 _VERBOSE = (0, 1, 2, "auto")
@@ -422,7 +423,10 @@ class Model:
             else:
                 vx, vy, vsw = data_adapter.unpack_validation_data(validation_data)
             vx, vy, vsw = self._prepare_xy(
-                vx, vy, vsw, names=("validation_data x", "validation_data y"),
+                vx,
+                vy,
+                vsw,
+                names=("validation_data x", "validation_data y"),
                 lazy=True,
             )
         if isinstance(x, data_adapter.BatchSource):  # a generator or PyDataset
@@ -461,6 +465,40 @@ class Model:
         cbs = self._callback_list(
             callbacks, history, verbose, epochs=epochs, steps=steps
         )
+        validation = None
+        if validation_data is not None:
+            validation = (
+                vx,
+                vy,
+                vsw,
+                validation_batch_size or batch_size,
+                validation_steps,
+                validation_freq,
+            )
+        threads = blas_threads.threads_for_step(self._largest_gemm_flops(batch_size))
+        with blas_threads.limit(threads):
+            self._train_epochs(
+                cbs,
+                batches,
+                steps,
+                steps_per_epoch is None,
+                initial_epoch,
+                epochs,
+                validation,
+            )
+        return history
+
+    def _train_epochs(
+        self,
+        cbs,
+        batches,
+        steps,
+        new_pass_each_epoch,
+        initial_epoch,
+        epochs,
+        validation,
+    ):
+        """The epoch/batch loop of fit, with Keras's callback order."""
         state = self._state
         self.stop_training = False
         cbs.on_train_begin()
@@ -471,7 +509,7 @@ class Model:
         for epoch in range(initial_epoch, epochs):
             self._reset_metrics(state)
             cbs.on_epoch_begin(epoch)
-            if steps_per_epoch is None:
+            if new_pass_each_epoch:
                 batches.new_pass()
             for step in data_adapter.epoch_steps(steps, batches):
                 if batch_begin:
@@ -486,21 +524,22 @@ class Model:
                 if self.stop_training:
                     break
             epoch_logs = self._logs(state)
-            if validation_data is not None and _validate_now(validation_freq, epoch):
-                val_logs = self._evaluate_arrays(
-                    vx,
-                    vy,
-                    vsw,
-                    validation_batch_size or batch_size,
-                    validation_steps,
-                    cbs,
-                )
+            if validation is not None and _validate_now(validation[-1], epoch):
+                val_logs = self._evaluate_arrays(*validation[:5], cbs)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
         cbs.on_train_end(epoch_logs)
-        return history
+
+    def _largest_gemm_flops(self, batch_size):
+        """2 * batch * |kernel| of the largest kernel: the biggest product of a step."""
+        sizes = [
+            layer.params["kernel"].size
+            for layer in self.layers
+            if "kernel" in layer.params
+        ]
+        return 2.0 * batch_size * max(sizes, default=0)
 
     def _callback_list(self, callbacks, history, verbose, **params):
         if callbacks is not None and not isinstance(callbacks, (list, tuple)):
