@@ -928,7 +928,7 @@ def test_two_d_only_metrics_reject_other_ranks():
         (lambda: M.AUC(curve="XY"), "curve='XY'"),
         (lambda: M.AUC(summation_method="mid"), "summation_method='mid'"),
         (lambda: M.AUC(num_labels=3), "num_labels=3"),
-        (lambda: M.BinaryAccuracy(threshold=1.0), "threshold=1.0"),
+        (lambda: M.BinaryAccuracy(threshold=float("nan")), "threshold=nan"),
         (lambda: M.F1Score(average="median"), "average='median'"),
         (lambda: M.FBetaScore(beta=2), "beta=2"),
         (lambda: M.F1Score(threshold=1), "threshold=1"),

@@ -1,5 +1,7 @@
 """Accuracy metrics: per-sample matches averaged exactly over the epoch."""
 
+import numpy as np
+
 from numkeras.metrics import functions
 from numkeras.metrics.base import MeanMetricWrapper
 
@@ -22,10 +24,14 @@ class BinaryAccuracy(MeanMetricWrapper):
     _direction = "up"
 
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
-        if threshold is None or not 0 < threshold < 1:
+        if (
+            threshold is None
+            or isinstance(threshold, bool)
+            or not np.isfinite(threshold)
+        ):
             raise ValueError(
-                "Invalid value for argument threshold: expected a value in the "
-                f"interval (0, 1), received threshold={threshold!r}."
+                "Invalid value for argument threshold: expected a finite number, "
+                f"received threshold={threshold!r}."
             )
         super().__init__(
             functions.binary_accuracy, name=name, dtype=dtype, threshold=threshold
