@@ -656,14 +656,14 @@ def _softmax(x, axis=-1):
 
     Backward: dx = y * (dy - sum(dy * y, axis, keepdims))
     """
-    y = x - np.max(x, axis=axis, keepdims=True)
+    y = x - x.max(axis=axis, keepdims=True)
     np.exp(y, out=y)
-    y /= np.sum(y, axis=axis, keepdims=True)
+    y /= y.sum(axis=axis, keepdims=True)
     return y
 
 
 def _softmax_vjp(x, y, dy, axis=-1):
-    dot = np.sum(dy * y, axis=axis, keepdims=True)
+    dot = (dy * y).sum(axis=axis, keepdims=True)
     dy -= dot
     dy *= y
     return dy

@@ -121,7 +121,9 @@ def test_pandas_non_numeric_columns_are_named():
         model.predict(frame["city"], verbose=0)
     nullable = pd.DataFrame({"a": pd.array([1, None, 3] + [4] * 7, dtype="Int64")})
     with pytest.raises(ValueError, match="1 non-finite values"):
-        model.predict(nullable.reindex(columns=list("abcde"), fill_value=0), verbose=0)
+        model.evaluate(
+            nullable.reindex(columns=list("abcde"), fill_value=0), y, verbose=0
+        )
     assert model._state is None or model.optimizer.iterations == 0
 
 

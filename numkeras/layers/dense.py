@@ -128,9 +128,9 @@ class Dense(Layer):
         """Backward of the affine part only, from dz = dL/dz."""
         x2 = cache.x.reshape(-1, cache.x.shape[-1])
         dz2 = dz.reshape(-1, self.units)
-        self.grads["kernel"] += x2.T @ dz2
+        np.matmul(x2.T, dz2, out=self.grads["kernel"])
         if self.use_bias:
-            self.grads["bias"] += dz2.sum(axis=0)
+            np.add.reduce(dz2, axis=0, out=self.grads["bias"])
         if not input_grad:
             return None
         return dz @ self.params["kernel"].T

@@ -5,8 +5,10 @@ Contract (docs/CONTRACTS.md):
   with a zero gradient array in `self.grads` for each trainable weight.
 - `forward(x, training=False) -> (y, cache)`: never mutates `x`; `cache` holds
   what backward needs.
-- `backward(cache, dy, input_grad=True) -> dx`: adds (+=) into `self.grads`,
-  may overwrite `dy`, never mutates arrays in `cache`. With
+- `backward(cache, dy, input_grad=True) -> dx`: writes this call's weight
+  gradients into `self.grads` (in place, overwriting: the arrays are views
+  into the model's flat gradient buffer, so nothing needs zeroing between
+  steps), may overwrite `dy`, never mutates arrays in `cache`. With
   `input_grad=False` (the first layer of a model) it may skip computing dx
   and return None.
 """

@@ -65,7 +65,7 @@ class PReLU(Layer):
         sum_axes = (0,) + tuple(
             i + 1 for i, n in enumerate(alpha.shape) if n == 1 and x.shape[i + 1] != 1
         )
-        self.grads["alpha"] += dalpha.sum(axis=sum_axes, keepdims=True).reshape(
+        self.grads["alpha"][...] = dalpha.sum(axis=sum_axes, keepdims=True).reshape(
             alpha.shape
         )
         if not input_grad:

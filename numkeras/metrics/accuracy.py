@@ -62,6 +62,23 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(functions.sparse_categorical_accuracy, name=name, dtype=dtype)
 
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        """Fast path for the training loop's case (integer labels (N,), scores
+        (N, C), no weights): one argmax and one count; else the general path."""
+        if (
+            sample_weight is None
+            and isinstance(y_true, np.ndarray)
+            and isinstance(y_pred, np.ndarray)
+            and y_true.ndim == 1
+            and y_pred.ndim == 2
+            and y_true.dtype.kind in "iu"
+            and len(y_true) == len(y_pred)
+        ):
+            self.total += int(np.count_nonzero(y_pred.argmax(axis=1) == y_true))
+            self.count += len(y_true)
+            return
+        super().update_state(y_true, y_pred, sample_weight)
+
     def get_config(self):
         return {"name": self.name, "dtype": self.dtype}
 

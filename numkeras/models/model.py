@@ -3,7 +3,6 @@
 The training step is the one place where layers, loss, optimizer and
 regularizers meet (ARCHITECTURE.md §5.4):
 
-    zero the gradients (one fill of the flat gradient buffer)
     forward through the layers, keeping each layer's cache
     loss value and dL/dy_pred   (or dL/dz on the logits: the fused head)
     backward through the layers in reverse, stopping at the first layer
@@ -133,7 +132,7 @@ class Model:
         if isinstance(loss, str):  # "crossentropy"/"ce", chosen from shapes
             loss = losses.get(_crossentropy_name(y, y_probe))
         self._state = _TrainState(
-            layers_key=layers_key,
+            layers=tuple(self.layers),
             loss=loss,
             head=self._choose_head(loss),
             metrics=[metrics.resolve(m, y, y_probe) for m in self._metric_ids],
@@ -179,6 +178,16 @@ class Model:
             layer.grads[name] = flat_grads[offset : offset + n].reshape(shape)
             offset += n
         self._owners = owners
+        self._regularized = [
+            (layer.params[name], layer.grads[name], layer.regularizers[name])
+            for layer, name in owners
+            if name in layer.regularizers
+        ]
+        self._constrained = [
+            (layer.params[name], constraint)
+            for layer in self.layers
+            for name, constraint in layer.constraints.items()
+        ]
         self._flat_params = flat_params
         self._flat_grads = flat_grads
         self._first_trainable = next(
@@ -237,12 +246,12 @@ class Model:
 
     def _loss_and_grad(self, state, y, y_pred, caches, sample_weight):
         """(loss value, gradient, index of the layer to backpropagate from)."""
-        last = len(self.layers) - 1
+        last = len(caches) - 1
         if state.head is not None:
             value, dz = state.head.value_and_grad(y, caches[-1].z, sample_weight)
             if self.loss_weight != 1.0:
                 value, dz = value * self.loss_weight, dz * self.loss_weight
-            dy = self.layers[-1].backward_linear(
+            dy = state.layers[-1].backward_linear(
                 caches[-1], dz, input_grad=last > self._first_trainable
             )
             return value, dy, last - 1
@@ -254,8 +263,9 @@ class Model:
     def _backward(self, caches, dy, start, activity_outputs):
         """Reverse loop from layer `start` down to the first layer with weights;
         an activity penalty r(y_i)/batch adds r'(y_i)/batch to layer i's dy."""
+        layers = self.layers
         for i in range(start, self._first_trainable - 1, -1):
-            layer = self.layers[i]
+            layer = layers[i]
             if i in activity_outputs:
                 y = activity_outputs[i]
                 dy = dy + layer.activity_regularizer.grad(y) / len(y)
@@ -263,31 +273,19 @@ class Model:
 
     def _regularization(self):
         """Σ penalties of trainable weights (added whole to every batch's loss)."""
-        total = 0.0
-        for layer in self.layers:
-            if not layer.trainable:
-                continue
-            for name, reg in layer.regularizers.items():
-                if name in layer.grads:
-                    total += float(reg(layer.params[name]))
-        return total
+        return sum(float(reg(param)) for param, _, reg in self._regularized)
 
     def _add_regularization_grads(self):
-        for layer in self.layers:
-            if not layer.trainable:
-                continue
-            for name, reg in layer.regularizers.items():
-                if name in layer.grads:
-                    layer.grads[name] += reg.grad(layer.params[name])
+        """Backward of the penalties: grad += reg'(w)."""
+        for param, grad, reg in self._regularized:
+            grad += reg.grad(param)
 
     def _apply_constraints(self):
-        for layer in self.layers:
-            for name, constraint in layer.constraints.items():
-                np.copyto(layer.params[name], constraint(layer.params[name]))
+        for param, constraint in self._constrained:
+            np.copyto(param, constraint(param))
 
     def _train_step(self, state, x, y, sample_weight):
         """One update on a batch; returns (total loss, y_pred)."""
-        self._flat_grads.fill(0)
         y_pred, caches, activity_loss, activity_outputs = self._forward(x, True)
         self._last_caches = caches  # read by diagnostics callbacks; costs nothing
         value, dy, start = self._loss_and_grad(state, y, y_pred, caches, sample_weight)
@@ -475,8 +473,8 @@ class Model:
                 validation_steps,
                 validation_freq,
             )
-        threads = blas_threads.threads_for_step(self._largest_gemm_flops(batch_size))
-        with blas_threads.limit(threads):
+        tuner = blas_threads.EpochTuner()
+        try:
             self._train_epochs(
                 cbs,
                 batches,
@@ -485,7 +483,10 @@ class Model:
                 initial_epoch,
                 epochs,
                 validation,
+                tuner,
             )
+        finally:
+            tuner.restore()
         return history
 
     def _train_epochs(
@@ -497,6 +498,7 @@ class Model:
         initial_epoch,
         epochs,
         validation,
+        tuner,
     ):
         """The epoch/batch loop of fit, with Keras's callback order."""
         state = self._state
@@ -511,11 +513,17 @@ class Model:
             cbs.on_epoch_begin(epoch)
             if new_pass_each_epoch:
                 batches.new_pass()
+            tuner.start_epoch(steps)
             for step in data_adapter.epoch_steps(steps, batches):
                 if batch_begin:
                     cbs.on_train_batch_begin(step)
+                probing = tuner.probing
+                if probing:
+                    tuner.before_step(step)
                 xb, yb, swb = batches.next_batch()
                 value, y_pred = self._train_step(state, xb, yb, swb)
+                if probing:
+                    tuner.after_step(step)
                 state.loss_total += value * len(xb)
                 state.loss_count += len(xb)
                 self._update_metrics(state, yb, y_pred, swb)
@@ -531,15 +539,6 @@ class Model:
             if self.stop_training:
                 break
         cbs.on_train_end(epoch_logs)
-
-    def _largest_gemm_flops(self, batch_size):
-        """2 * batch * |kernel| of the largest kernel: the biggest product of a step."""
-        sizes = [
-            layer.params["kernel"].size
-            for layer in self.layers
-            if "kernel" in layer.params
-        ]
-        return 2.0 * batch_size * max(sizes, default=0)
 
     def _callback_list(self, callbacks, history, verbose, **params):
         if callbacks is not None and not isinstance(callbacks, (list, tuple)):
@@ -619,7 +618,9 @@ class Model:
             steps = _positive_int(steps, "steps")
         if data_adapter.is_batch_source(x):  # a generator or PyDataset
             return self._predict_source(x, verbose, steps, callbacks)
-        x = self._prepare_x(x, "x", lazy=True)
+        # No NaN/inf scan here: a NaN input gives a visibly NaN output (nothing
+        # is trained on it), and the scan would cost ~10% of predict's time.
+        x = self._prepare_x(x, "x", lazy=True, check_finite=False)
         batch_size = _positive_int(batch_size or 32, "batch_size")
         slices = data_adapter.batch_slices(len(x), batch_size)
         if steps is not None:
@@ -635,10 +636,11 @@ class Model:
         cbs.on_predict_end()
         return out
 
-    def _prepare_x(self, x, name, lazy=False):
+    def _prepare_x(self, x, name, lazy=False, check_finite=True):
         """Inputs checked and cast to floatx, the model built for them."""
         x = data_adapter.as_floatx(data_adapter.to_array(x, name, lazy=lazy))
-        data_adapter.check_finite(x, name)
+        if check_finite:
+            data_adapter.check_finite(x, name)
         if not self.built:
             self.build((None,) + tuple(x.shape[1:]))
         self._check_input_shape(x, name)
@@ -784,8 +786,9 @@ class Model:
 class _TrainState:
     """What a compiled model needs to train, resolved from the first data."""
 
-    def __init__(self, layers_key, loss, head, metrics, weighted_metrics):
-        self.layers_key = layers_key
+    def __init__(self, layers, loss, head, metrics, weighted_metrics):
+        self.layers = layers
+        self.layers_key = tuple(id(layer) for layer in layers)
         self.loss = loss
         self.head = head
         self.metrics = metrics

@@ -1,12 +1,14 @@
-"""How many threads NumPy's BLAS uses, chosen by the size of the GEMMs.
+"""How many threads NumPy's BLAS uses while training, chosen by measuring.
 
-At batch 32 a dense layer's matrix products are tiny (a few MFLOP). OpenBLAS
-still splits them over two threads, and the two wait on each other: when
-another process keeps one core busy, a training step slows 3-5x (measured in
-../shared/bench/contention.json), while one thread costs at most ~15% on a
-quiet machine. Large products (batch 1024) do gain from every core. So `fit`
-runs with one BLAS thread when its largest product is small, and leaves the
-library's default otherwise.
+OpenBLAS splits every matrix product over all cores, and its threads
+busy-wait for each other. On a quiet 2-core machine two threads make a batch-32
+step ~20% faster than one; but when another process keeps a core busy, the
+two threads wait on each other and a step slows 3-50x (measured here and in
+../shared/bench/contention.json), while one thread barely notices. No fixed
+rule wins both cases, so `fit` measures: at the start of every epoch it times
+a few real training steps with the library's thread count and a few with one
+thread, and trains the rest of the epoch with the faster. The count is put
+back when fit ends. Set NUMKERAS_BLAS_THREADS=n to fix it instead.
 
 The switch talks to the OpenBLAS that NumPy's wheels bundle
 (scipy-openblas), found next to the numpy package and called through ctypes.
@@ -16,10 +18,7 @@ With another BLAS (MKL, a system OpenBLAS) nothing is changed.
 import ctypes
 import glob
 import os
-from contextlib import contextmanager
-
-# Below this many floating-point operations per product, one thread wins.
-SMALL_GEMM_FLOPS = 40e6
+import time
 
 _UNSET = object()
 _controller = _UNSET
@@ -74,27 +73,55 @@ def controller():
     return _controller
 
 
-@contextmanager
-def limit(n):
-    """Run a block with at most `n` BLAS threads (no-op when BLAS is unknown
-    or `n` is None)."""
-    blas = controller() if n is not None else None
-    if blas is None:
-        yield
-        return
-    before = blas.get()
-    if before <= n:
-        yield
-        return
-    blas.set(n)
-    try:
-        yield
-    finally:
-        blas.set(before)
+class EpochTuner:
+    """Per epoch, train with the faster of the default and one BLAS thread.
 
+    Steps 0..PROBE-1 run with the default count, PROBE..2*PROBE-1 with one
+    thread; the median step time of each group (its first step left out)
+    decides the count for the rest of the epoch. Only epochs of at least
+    MIN_STEPS steps are probed; shorter ones keep the current choice.
+    """
 
-def threads_for_step(largest_gemm_flops):
-    """1 for steps whose largest matrix product is small, else None (default)."""
-    if os.environ.get("NUMKERAS_BLAS_THREADS"):
-        return int(os.environ["NUMKERAS_BLAS_THREADS"])
-    return 1 if largest_gemm_flops < SMALL_GEMM_FLOPS else None
+    PROBE = 6
+    MIN_STEPS = 60
+
+    def __init__(self):
+        fixed = os.environ.get("NUMKERAS_BLAS_THREADS")
+        self.blas = controller()
+        self.default = self.blas.get() if self.blas is not None else 1
+        self.fixed = int(fixed) if fixed else None
+        self.probing = False
+        self.chosen = None
+        self._times = ([], [])
+        self._start = 0.0
+        if self.blas is not None and self.fixed is not None:
+            self.blas.set(self.fixed)
+
+    @property
+    def enabled(self):
+        return self.blas is not None and self.fixed is None and self.default > 1
+
+    def start_epoch(self, steps):
+        self.probing = self.enabled and (steps or 0) >= self.MIN_STEPS
+        if self.probing:
+            self._times = ([], [])
+            self.blas.set(self.default)
+
+    def before_step(self, step):
+        """Called only while probing."""
+        if step == self.PROBE:
+            self.blas.set(1)
+        self._start = time.perf_counter()
+
+    def after_step(self, step):
+        """Called only while probing; ends the probe after 2 * PROBE steps."""
+        self._times[step >= self.PROBE].append(time.perf_counter() - self._start)
+        if step == 2 * self.PROBE - 1:
+            default, single = (sorted(t[1:])[len(t[1:]) // 2] for t in self._times)
+            self.chosen = 1 if single <= default else self.default
+            self.blas.set(self.chosen)
+            self.probing = False
+
+    def restore(self):
+        if self.blas is not None:
+            self.blas.set(self.default)
