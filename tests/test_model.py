@@ -396,3 +396,36 @@ def test_single_epoch_prints_no_epoch_line():
     with redirect_stdout(out):
         mlp().fit(x, y, epochs=1, verbose=1)
     assert not out.getvalue().startswith("Epoch")
+
+
+KERAS_SUMMARY = """\
+Model: "sequential"
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+│ dense (Dense)                   │ (None, 100)            │        78,500 │
+├─────────────────────────────────┼────────────────────────┼───────────────┤
+│ dropout (Dropout)               │ (None, 100)            │             0 │
+├─────────────────────────────────┼────────────────────────┼───────────────┤
+│ dense_1 (Dense)                 │ (None, 10)             │         1,010 │
+└─────────────────────────────────┴────────────────────────┴───────────────┘
+ Total params: 79,510 (310.59 KB)
+ Trainable params: 79,510 (310.59 KB)
+ Non-trainable params: 0 (0.00 B)
+"""
+
+
+def test_summary_is_character_for_character_keras():
+    """The text Keras 3.15.1 prints for this model in an 80-column console."""
+    backend.clear_session()
+    model = keras.Sequential(
+        [
+            keras.Input((784,)),
+            layers.Dense(100, activation="relu"),
+            layers.Dropout(0.2),
+            layers.Dense(10, activation="softmax"),
+        ]
+    )
+    out = io.StringIO()
+    model.summary(line_length=76, print_fn=out.write)
+    assert out.getvalue() == KERAS_SUMMARY

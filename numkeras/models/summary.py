@@ -25,10 +25,14 @@ def format_shape(shape):
 
 
 def _widths(line_length, positions):
-    """Inner widths of the columns between the vertical borders."""
-    bounds = [0] + [int(line_length * p) for p in positions]
-    bounds[-1] = line_length - 1
-    return [b - a - 1 for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    """Inner widths of the columns between the vertical borders, as Keras's
+    rich table draws them (76 columns: 33, 24, 15)."""
+    bounds = [int(line_length * p) for p in positions[:-1]]
+    edges = [0] + bounds + [line_length]
+    widths = [b - a - 2 for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    widths[0] += 1
+    widths[-1] += 1
+    return widths
 
 
 def _row(cells, widths, align, edge):
