@@ -10,7 +10,8 @@ regularizers meet (ARCHITECTURE.md §5.4):
     add weight-regularization penalties and their gradients
     one optimizer update over the flat parameter buffer, then constraints
 
-Subclasses provide `layers` (built, in order), `build()` and `_layers_config`.
+Subclasses provide `layers` (in order), `build()`, `built`, `input_shape` and
+`compute_output_shape()`.
 """
 
 import math
@@ -95,7 +96,6 @@ class Model:
         }
         self.compiled = True
         self._state = None
-        self.metrics_objects = []
 
     def _assert_compiled(self):
         if not self.compiled:
@@ -126,8 +126,11 @@ class Model:
         if not self.built:
             self.build((None,) + tuple(x.shape[1:]))
         self._check_input_shape(x, "x")
-        y_pred_shape = self.compute_output_shape((len(x),) + tuple(x.shape[1:]))
-        y_probe = np.zeros(y_pred_shape, dtype=backend.floatx())
+        # One-sample stand-ins: the string choices below depend on shapes only.
+        y_probe = np.zeros(
+            self.compute_output_shape((1,) + tuple(x.shape[1:])), backend.floatx()
+        )
+        y = y[:1]
         loss = self.loss
         if isinstance(loss, str):  # "crossentropy"/"ce", chosen from shapes
             loss = losses.get(_crossentropy_name(y, y_probe))
