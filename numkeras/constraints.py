@@ -141,13 +141,8 @@ def serialize(constraint):
 
 
 def deserialize(config, custom_objects=None):
-    if isinstance(config, str):
-        cls = serialization_lib.resolve_name(
-            config, _STRINGS, "constraint", custom_objects
-        )
-        return cls() if isinstance(cls, type) else cls
-    return serialization_lib.deserialize(
-        config, ALL_OBJECTS, "constraint", custom_objects
+    return serialization_lib.deserialize_named(
+        config, _STRINGS, ALL_OBJECTS, "constraint", custom_objects
     )
 
 

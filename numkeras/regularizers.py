@@ -214,13 +214,8 @@ def serialize(regularizer):
 
 
 def deserialize(config, custom_objects=None):
-    if isinstance(config, str):
-        cls = serialization_lib.resolve_name(
-            config, _STRINGS, "regularizer", custom_objects
-        )
-        return cls() if isinstance(cls, type) else cls
-    return serialization_lib.deserialize(
-        config, ALL_OBJECTS, "regularizer", custom_objects
+    return serialization_lib.deserialize_named(
+        config, _STRINGS, ALL_OBJECTS, "regularizer", custom_objects
     )
 
 

@@ -60,6 +60,15 @@ def deserialize(config, allowed, kind, custom_objects=None):
     return cls(**inner)
 
 
+def deserialize_named(config, strings, allowed, kind, custom_objects=None):
+    """A string looked up in `strings` (a class found there is instantiated
+    with its defaults) or a Keras dict resolved through `allowed`."""
+    if isinstance(config, str):
+        obj = resolve_name(config, strings, kind, custom_objects)
+        return obj() if isinstance(obj, type) else obj
+    return deserialize(config, allowed, kind, custom_objects)
+
+
 def resolve_name(name, allowed, kind, custom_objects=None):
     """Look a class or function name up in custom_objects, then in `allowed`."""
     if not isinstance(name, str):
