@@ -25,26 +25,14 @@ This script prints the three on a few logit vectors, in float32, and draws
 Run:  python examples/logits_numerics.py [--output DIR] [--quick]
 """
 
-import argparse
-import os
 import warnings
 from pathlib import Path
 
 import numpy as np
+from _common import parse_args
 
 import numkeras as keras
 from numkeras.utils import plotting
-
-
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--output",
-        default=os.environ.get("NUMKERAS_EXAMPLES_OUTPUT", "examples_output"),
-        help="folder for the PNG files (default ./examples_output)",
-    )
-    parser.add_argument("--quick", action="store_true", help="(no effect: fast)")
-    return parser.parse_args()
 
 
 def naive_crossentropy(z, y):
@@ -72,7 +60,7 @@ def logits_crossentropy(z, y):
 
 
 def main():
-    args = parse_args()
+    args = parse_args(__doc__)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
 

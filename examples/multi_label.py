@@ -21,11 +21,10 @@ predictions, and draws
 Run:  python examples/multi_label.py [--output DIR] [--quick]
 """
 
-import argparse
-import os
 from pathlib import Path
 
 import numpy as np
+from _common import parse_args
 
 import numkeras as keras
 from numkeras.utils import plotting
@@ -38,22 +37,6 @@ LABELS = {
 }
 
 
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--output",
-        default=os.environ.get("NUMKERAS_EXAMPLES_OUTPUT", "examples_output"),
-        help="folder for the PNG files (default ./examples_output)",
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        default=os.environ.get("NUMKERAS_EXAMPLES_QUICK") == "1",
-        help="smaller settings, for CI (also NUMKERAS_EXAMPLES_QUICK=1)",
-    )
-    return parser.parse_args()
-
-
 def multi_hot(digits):
     """(n,) digits -> (n, 4) 0/1 targets, one column per property."""
     return np.stack(
@@ -62,7 +45,7 @@ def multi_hot(digits):
 
 
 def main():
-    args = parse_args()
+    args = parse_args(__doc__)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     n_train, epochs = (2000, 3) if args.quick else (6000, 10)

@@ -21,29 +21,13 @@ loss after each epoch and the final test accuracy, and draws
 Run:  python examples/optimizer_race.py [--output DIR] [--quick]
 """
 
-import argparse
-import os
 import time
 from pathlib import Path
 
+from _common import parse_args
+
 import numkeras as keras
 from numkeras.utils import plotting
-
-
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--output",
-        default=os.environ.get("NUMKERAS_EXAMPLES_OUTPUT", "examples_output"),
-        help="folder for the PNG files (default ./examples_output)",
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        default=os.environ.get("NUMKERAS_EXAMPLES_QUICK") == "1",
-        help="smaller settings, for CI (also NUMKERAS_EXAMPLES_QUICK=1)",
-    )
-    return parser.parse_args()
 
 
 def optimizers():
@@ -59,7 +43,7 @@ def optimizers():
 
 
 def main():
-    args = parse_args()
+    args = parse_args(__doc__)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     n_train, epochs = (2000, 3) if args.quick else (6000, 8)

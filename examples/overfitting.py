@@ -22,31 +22,14 @@ and best numbers of each, and draws:
 Run:  python examples/overfitting.py [--output DIR] [--quick]
 """
 
-import argparse
-import os
 import time
 from pathlib import Path
 
 import numpy as np
+from _common import parse_args
 
 import numkeras as keras
 from numkeras.utils import plotting
-
-
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--output",
-        default=os.environ.get("NUMKERAS_EXAMPLES_OUTPUT", "examples_output"),
-        help="folder for the PNG files (default ./examples_output)",
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        default=os.environ.get("NUMKERAS_EXAMPLES_QUICK") == "1",
-        help="smaller settings, for CI (also NUMKERAS_EXAMPLES_QUICK=1)",
-    )
-    return parser.parse_args()
 
 
 def make_model(l2=0.0, dropout=0.0):
@@ -64,7 +47,7 @@ def make_model(l2=0.0, dropout=0.0):
 
 
 def main():
-    args = parse_args()
+    args = parse_args(__doc__)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     n_train, n_val, epochs = (500, 500, 8) if args.quick else (1000, 2000, 20)

@@ -18,30 +18,14 @@ last one's, and draws:
 Run:  python examples/vanishing_gradients.py [--output DIR] [--quick]
 """
 
-import argparse
-import os
 import time
 import warnings
 from pathlib import Path
 
+from _common import parse_args
+
 import numkeras as keras
 from numkeras.utils import plotting
-
-
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--output",
-        default=os.environ.get("NUMKERAS_EXAMPLES_OUTPUT", "examples_output"),
-        help="folder for the PNG files (default ./examples_output)",
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        default=os.environ.get("NUMKERAS_EXAMPLES_QUICK") == "1",
-        help="smaller settings, for CI (also NUMKERAS_EXAMPLES_QUICK=1)",
-    )
-    return parser.parse_args()
 
 
 def deep_model(activation, initializer, depth=10, width=64):
@@ -59,7 +43,7 @@ def deep_model(activation, initializer, depth=10, width=64):
 
 
 def main():
-    args = parse_args()
+    args = parse_args(__doc__)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
     n_train, epochs = (2000, 2) if args.quick else (6000, 4)
