@@ -1,6 +1,5 @@
 """TerminateOnNaN, CSVLogger, LambdaCallback, BackupAndRestore."""
 
-import inspect
 import json
 
 import numpy as np
@@ -12,7 +11,6 @@ from numkeras.callbacks.callback import CallbackList
 from numkeras.callbacks.csv_logger import CSVLogger
 from numkeras.callbacks.lambda_callback import LambdaCallback
 from numkeras.callbacks.terminate_on_nan import TerminateOnNaN
-from numkeras.models.model import Model
 
 
 def make_model():
@@ -223,13 +221,6 @@ def test_backup_save_freq_batches(tmp_path):
     assert saved == {"epoch": 0, "batch": 2}
 
 
-FIT_HONOURS_INITIAL_EPOCH = "_initial_epoch" in inspect.getsource(Model.fit)
-
-
-@pytest.mark.skipif(
-    not FIT_HONOURS_INITIAL_EPOCH,
-    reason="Model.fit does not read model._initial_epoch yet (lead's hook)",
-)
 def test_interrupted_fit_resumes_at_the_right_epoch(tmp_path):
     x, y = data()
     K.utils.set_random_seed(3)
