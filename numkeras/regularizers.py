@@ -221,23 +221,6 @@ def deserialize(config, custom_objects=None):
 
 def get(identifier):
     """None, a string ("l2", "L1L2", ...), a Keras dict, a class, or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        if identifier not in _STRINGS:
-            raise ValueError(
-                f"Could not interpret regularizer identifier: {identifier!r}. "
-                f"Valid names: {', '.join(sorted(_STRINGS))}."
-            )
-        return _STRINGS[identifier]()
-    if isinstance(identifier, type):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(
-        f"Could not interpret regularizer identifier: {identifier!r}. Expected "
-        "None, a string, a config dict, a Regularizer class or instance, or a "
-        "callable."
+    return serialization_lib.get_named(
+        identifier, _STRINGS, ALL_OBJECTS, "regularizer", "Regularizer"
     )

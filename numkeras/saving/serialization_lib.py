@@ -69,6 +69,24 @@ def deserialize_named(config, strings, allowed, kind, custom_objects=None):
     return deserialize(config, allowed, kind, custom_objects)
 
 
+def get_named(identifier, strings, allowed, kind, what):
+    """Keras's `get` for a module of small config objects: None -> None, a
+    string or Keras dict -> deserialize_named, a class -> an instance, a
+    callable -> itself. `what` names the base class in the error."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, (str, dict)):
+        return deserialize_named(identifier, strings, allowed, kind)
+    if isinstance(identifier, type):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError(
+        f"Could not interpret {kind} identifier: {identifier!r}. Expected None, a "
+        f"string, a config dict, a {what} class or instance, or a callable."
+    )
+
+
 def resolve_name(name, allowed, kind, custom_objects=None):
     """Look a class or function name up in custom_objects, then in `allowed`."""
     if not isinstance(name, str):
