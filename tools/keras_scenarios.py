@@ -1432,3 +1432,25 @@ def act_layers(K):
 
 
 __all__ = ["SCENARIOS", "initial_weights", "scenario"]
+
+
+def fingerprint(a):
+    """Cheap data checksum: the numkeras side asserts it regenerated the same data."""
+    a = np.asarray(a, dtype=np.float64)
+    return [list(a.shape), float(a.sum()), float((a * a).sum())]
+
+
+def data_fingerprints(spec):
+    out = {"probe": fingerprint(spec["probe"])}
+    for part in ("fit", "evaluate", "train_on_batch"):
+        kw = spec.get(part)
+        if not kw:
+            continue
+        for key in ("x", "y", "sample_weight"):
+            if key in kw:
+                out[f"{part}.{key}"] = fingerprint(kw[key])
+        vd = kw.get("validation_data")
+        if vd is not None:
+            for i, a in enumerate(vd):
+                out[f"{part}.validation_data.{i}"] = fingerprint(a)
+    return out

@@ -103,28 +103,6 @@ def _py(v):
     return v
 
 
-def fingerprint(a):
-    """Cheap data checksum: the numkeras side asserts it regenerated the same data."""
-    a = np.asarray(a, dtype=np.float64)
-    return [list(a.shape), float(a.sum()), float((a * a).sum())]
-
-
-def data_fingerprints(spec):
-    out = {"probe": fingerprint(spec["probe"])}
-    for part in ("fit", "evaluate", "train_on_batch"):
-        kw = spec.get(part)
-        if not kw:
-            continue
-        for key in ("x", "y", "sample_weight"):
-            if key in kw:
-                out[f"{part}.{key}"] = fingerprint(kw[key])
-        vd = kw.get("validation_data")
-        if vd is not None:
-            for i, a in enumerate(vd):
-                out[f"{part}.validation_data.{i}"] = fingerprint(a)
-    return out
-
-
 def prepare(K, name):
     """Build scenario ``name`` with module K, load the deterministic initial weights."""
     spec = S.SCENARIOS[name](K)
@@ -145,7 +123,7 @@ def run_scenario(keras, name):
         "description": spec["description"],
         "tolerance": spec["tolerance"],
         "weight_shapes": [list(w.shape) for w in w0],
-        "data_fingerprints": data_fingerprints(spec),
+        "data_fingerprints": S.data_fingerprints(spec),
     }
     if spec["fit"] is not None:
         hist = model.fit(**spec["fit"], verbose=0)

@@ -86,27 +86,6 @@ def _is_rate_metric(key):
     return base != "loss" and any(h in base for h in RATE_METRIC_HINTS)
 
 
-def _fingerprint(a):
-    a = np.asarray(a, dtype=np.float64)
-    return [list(a.shape), float(a.sum()), float((a * a).sum())]
-
-
-def _data_fingerprints(spec):
-    out = {"probe": _fingerprint(spec["probe"])}
-    for part in ("fit", "evaluate", "train_on_batch"):
-        kw = spec.get(part)
-        if not kw:
-            continue
-        for key in ("x", "y", "sample_weight"):
-            if key in kw:
-                out[f"{part}.{key}"] = _fingerprint(kw[key])
-        vd = kw.get("validation_data")
-        if vd is not None:
-            for i, a in enumerate(vd):
-                out[f"{part}.validation_data.{i}"] = _fingerprint(a)
-    return out
-
-
 class Report:
     """Collects every mismatch of one scenario."""
 
@@ -206,7 +185,7 @@ def _run(name, K):
     except Exception as e:  # noqa: BLE001
         rep.crashed("build", e)
         return rep
-    fp = _data_fingerprints(spec)
+    fp = S.data_fingerprints(spec)
     for k, want in record["data_fingerprints"].items():
         got = fp.get(k)
         if (
