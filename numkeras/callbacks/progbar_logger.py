@@ -17,6 +17,7 @@ class ProgbarLogger(Callback):
         self.epochs = 1
         self.target = None
         self.progbar = None
+        self._in_training = False  # validation inside fit draws no bar of its own
 
     def set_params(self, params):
         super().set_params(params)
@@ -52,15 +53,15 @@ class ProgbarLogger(Callback):
         self._update(self.progbar._seen_so_far, logs, finalize=True)
 
     def on_test_begin(self, logs=None):
-        if not getattr(self, "_in_training", False):
+        if not self._in_training:
             self._new_bar(self.params.get("steps"))
 
     def on_test_batch_end(self, batch, logs=None):
-        if not getattr(self, "_in_training", False):
+        if not self._in_training:
             self._update(batch + 1, logs, finalize=False)
 
     def on_test_end(self, logs=None):
-        if not getattr(self, "_in_training", False):
+        if not self._in_training:
             self._update(self.progbar._seen_so_far, logs, finalize=True)
 
     def on_predict_begin(self, logs=None):
